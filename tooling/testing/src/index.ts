@@ -1,0 +1,6 @@
+/**
+ * Private helpers shared by twisted-ts tests: installing and starting independent peers.
+ * @packageDocumentation
+ */
+export { DEBIAN_PYTHON, ensureDebianPackages } from "./peers.js";
+export { runProcess, type Spawned, spawnAndWaitForLine } from "./processes.js";
