@@ -1,0 +1,263 @@
+/**
+ * `IRCClientBase`: the wire and callbacks of Twisted's `twisted.words.protocols.irc.IRCClient`.
+ * @packageDocumentation
+ */
+import { LineReceiver } from "@twisted-ts/basic";
+import { Logger, transportOf } from "@twisted-ts/core";
+import { IRCInjectionError } from "../errors.js";
+import { lowerCase } from "../message/casemapping.js";
+import { decodeLine } from "../message/decode.js";
+import type { IRCMessage, IRCTags } from "../message/message.js";
+import { parseMessage } from "../message/parse.js";
+import { serializeMessage } from "../message/serialize.js";
+import { ServerSupportedFeatures } from "./isupport.js";
+import { NUMERIC_NAMES } from "./numerics.js";
+
+import { CRLF, type Handler, LINE_BREAKING } from "./shared.js";
+
+const log = new Logger({ namespace: "twisted-ts.words.irc" });
+
+/**
+ * The base of `IRCClient`: its attributes, the wire (reading, parsing and dispatching lines,
+ * sending commands) and the callbacks a subclass overrides. See `IRCClient`.
+ * @typeParam F - the factory type.
+ */
+export class IRCClientBase<F = unknown> extends LineReceiver<F> {
+  /** The nick to register with, and, once registered, our current nick. */
+  nickname = "irc";
+  /** The real name sent in USER; the nick when unset. */
+  realname: string | null = null;
+  /** The user name sent in USER; the nick when unset. */
+  username: string | null = null;
+  /** The server password, sent as PASS before NICK when set. */
+  password: string | null = null;
+  /** The answer to CTCP USERINFO; no answer when unset. */
+  userinfo: string | null = null;
+  /** The answer to CTCP FINGER (a string, or a function called for each query); none when unset. */
+  fingerReply: string | (() => string) | null = null;
+  /** The client's name for CTCP VERSION; no answer when unset. */
+  versionName: string | null = null;
+  /** The client's version for CTCP VERSION. */
+  versionNum: string | null = null;
+  /** The client's environment for CTCP VERSION. */
+  versionEnv: string | null = null;
+  /** Where to get the client's source, for CTCP SOURCE; no answer when unset. */
+  sourceURL: string | null = "http://twistedmatrix.com/downloads/";
+  /** The nick sent on 432 (erroneous nickname) before registration. */
+  erroneousNickFallback = "defaultnick";
+  /** Whether `connectionMade` registers. */
+  performLogin = true;
+  /** The server's name, from the prefix of 001; `null` before. */
+  hostname: string | null = null;
+  /** The MOTD lines received so far, or `null` outside a MOTD. */
+  motd: string[] | null = null;
+  /** The ISUPPORT features the server announced (with Twisted's defaults). */
+  supported = new ServerSupportedFeatures();
+  /** The longest line accepted: 512 bytes plus 8191 bytes of IRCv3 tags. */
+  override MAX_LENGTH = 512 + 8191;
+  /** `\n`: received lines may end with `\n` or `\r\n` (every `\r` is stripped). */
+  override delimiter: Buffer = Buffer.from("\n");
+  /** The nick last sent with NICK. */
+  protected _attemptedNick = "";
+  /** Whether 001 has arrived. */
+  protected _registered = false;
+  /** Outstanding CTCP PINGs: `nick\0key` → the time sent, in seconds. */
+  protected _pings = new Map<string, number>();
+
+  /** The current time in seconds, for CTCP PING; override to use a clock in tests. */
+  protected now(): number {
+    return Date.now() / 1000;
+  }
+
+  // ---- wire ----------------------------------------------------------------------------------
+
+  /**
+   * Sends one line and `\r\n`.
+   * @param line - the line, without its end: bytes, or a string sent as UTF-8.
+   * @throws {@link IRCInjectionError} when a string line holds CR, LF or NUL.
+   */
+  override sendLine(line: Uint8Array | string): void {
+    if (typeof line === "string" && LINE_BREAKING.test(line)) throw new IRCInjectionError("line");
+    const bytes = typeof line === "string" ? Buffer.from(line, "utf8") : Buffer.from(line);
+    transportOf(this).write(Buffer.concat([bytes, CRLF]));
+  }
+
+  /**
+   * Sends one command, serialised with `serializeMessage`.
+   * @param command - the command, e.g. `"PRIVMSG"`.
+   * @param params - its parameters; the last gets a `:` when it needs one.
+   * @param tags - IRCv3 tags, if any.
+   * @throws {@link IRCInjectionError} when anything holds CR, LF or NUL (nothing is sent).
+   */
+  sendCommand(command: string, params: readonly string[] = [], tags?: IRCTags): void {
+    this.sendLine(serializeMessage({ command, params: [...params], tags }));
+  }
+
+  /**
+   * Handles one received line: strips `\r`, decodes, parses and dispatches it. A line that does
+   * not parse goes to `badMessage`.
+   * @param line - the line, without its `\n`.
+   */
+  override lineReceived(line: Buffer): void {
+    const bytes = line.includes(0x0d) ? line.filter((b) => b !== 0x0d) : line;
+    if (bytes.length === 0) return;
+    const text = decodeLine(bytes);
+    let message: IRCMessage;
+    try {
+      message = parseMessage(text);
+    } catch (error) {
+      this.badMessage(text, error);
+      return;
+    }
+    this.handleMessage(message);
+  }
+
+  /**
+   * Called with a line that could not be parsed. The default logs it.
+   * @param line - the decoded line.
+   * @param error - why it was refused.
+   */
+  badMessage(line: string, error: unknown): void {
+    log.warn("Ignoring a malformed IRC line {line}: {error}", { line, error: String(error) });
+  }
+
+  /**
+   * Dispatches a parsed message to `irc_<NAME>`, where NAME is the upper-cased command or the
+   * numeric's symbolic name, or to `irc_unknown`. Exceptions are logged.
+   * @param message - the message.
+   */
+  handleMessage(message: IRCMessage): void {
+    const command = message.command.toUpperCase();
+    const name = NUMERIC_NAMES[command] ?? command;
+    const prefix = message.source ?? "";
+    const handler = (this as unknown as Record<string, unknown>)[`irc_${name}`];
+    try {
+      if (typeof handler === "function") {
+        (handler as Handler).call(this, prefix, message.params, message);
+      } else {
+        this.irc_unknown(prefix, command, message.params);
+      }
+    } catch (error) {
+      log.failure("Error handling IRC {command}", error, { command: name });
+    }
+  }
+
+  /**
+   * Called for a command with no `irc_*` handler. The default does nothing.
+   * @param _prefix - the source.
+   * @param _command - the command or numeric.
+   * @param _params - its parameters.
+   */
+  irc_unknown(_prefix: string, _command: string, _params: string[]): void {}
+
+  /** Whether `nick` is our nickname, under the server's case mapping. */
+  protected isMe(nick: string): boolean {
+    const mapping = this.supported.caseMapping;
+    return lowerCase(nick, mapping) === lowerCase(this.nickname, mapping);
+  }
+
+  // ---- callbacks (override them) -------------------------------------------------------------
+
+  /** Called once registered (001). */
+  signedOn(): void {}
+  /** 002. @param _info - the server's host information. */
+  yourHost(_info: string): void {}
+  /** 003. @param _when - when the server was created. */
+  created(_when: string): void {}
+  /**
+   * 004; missing fields are `null`.
+   * @param _servername - the server's name.
+   * @param _version - its version.
+   * @param _umodes - the user modes it supports.
+   * @param _cmodes - the channel modes it supports.
+   */
+  myInfo(
+    _servername: string | null,
+    _version: string | null,
+    _umodes: string | null,
+    _cmodes: string | null,
+  ): void {}
+  /** 005, after `supported` is updated. @param _options - the ISUPPORT tokens. */
+  isupport(_options: string[]): void {}
+  /** 010. @param _info - where to reconnect. */
+  bounce(_info: string): void {}
+  /** 251. @param _info - the text. */
+  luserClient(_info: string): void {}
+  /** 252. @param _ops - the number of operators. */
+  luserOp(_ops: number): void {}
+  /** 254. @param _channels - the number of channels. */
+  luserChannels(_channels: number): void {}
+  /** 255. @param _info - the text. */
+  luserMe(_info: string): void {}
+  /** The MOTD is complete. @param _motd - its lines, without their `- `. */
+  receivedMOTD(_motd: string[]): void {}
+  /** We joined. @param _channel - the channel. */
+  joined(_channel: string): void {}
+  /** We left. @param _channel - the channel. */
+  left(_channel: string): void {}
+  /**
+   * We were kicked.
+   * @param _channel - the channel.
+   * @param _kicker - who kicked us.
+   * @param _message - why.
+   */
+  kickedFrom(_channel: string, _kicker: string, _message: string): void {}
+  /** Our nick changed; sets `nickname`. @param nick - the new nick. */
+  nickChanged(nick: string): void {
+    this.nickname = nick;
+  }
+  /**
+   * A message.
+   * @param _user - the sender's full prefix (`nick!user@host`).
+   * @param _channel - the channel, or our nick for a private message.
+   * @param _message - the text.
+   */
+  privmsg(_user: string, _channel: string, _message: string): void {}
+  /**
+   * A notice (never passed to `privmsg`).
+   * @param _user - the sender's full prefix.
+   * @param _channel - the target.
+   * @param _message - the text.
+   */
+  noticed(_user: string, _channel: string, _message: string): void {}
+  /**
+   * A CTCP ACTION (`/me`).
+   * @param _user - the sender's full prefix.
+   * @param _channel - the target.
+   * @param _data - the action.
+   */
+  action(_user: string, _channel: string, _data: string): void {}
+  /** Someone joined. @param _user - the nick. @param _channel - the channel. */
+  userJoined(_user: string, _channel: string): void {}
+  /** Someone left. @param _user - the nick. @param _channel - the channel. */
+  userLeft(_user: string, _channel: string): void {}
+  /** Someone quit. @param _user - the nick. @param _quitMessage - their message. */
+  userQuit(_user: string, _quitMessage: string): void {}
+  /**
+   * Someone was kicked.
+   * @param _kickee - the nick kicked.
+   * @param _channel - the channel.
+   * @param _kicker - who kicked.
+   * @param _message - why.
+   */
+  userKicked(_kickee: string, _channel: string, _kicker: string, _message: string): void {}
+  /** Someone changed nick. @param _oldname - the old nick. @param _newname - the new one. */
+  userRenamed(_oldname: string, _newname: string): void {}
+  /**
+   * A topic was set or reported.
+   * @param _user - who set it (the server for 332/331).
+   * @param _channel - the channel.
+   * @param _newTopic - the topic (`""` for none).
+   */
+  topicUpdated(_user: string, _channel: string, _newTopic: string): void {}
+  /** A CTCP PING we sent came back. @param _user - the full prefix. @param _secs - the round trip. */
+  pong(_user: string, _secs: number): void {}
+  /**
+   * Picks another nick after 433; the default appends `_`.
+   * @param nickname - the nick that was in use.
+   * @returns the nick to try next.
+   */
+  alterCollidedNick(nickname: string): string {
+    return `${nickname}_`;
+  }
+}
