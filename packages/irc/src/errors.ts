@@ -95,3 +95,35 @@ export class IRCInjectionError extends IRCSerializeError {
     this.field = field;
   }
 }
+
+/**
+ * A MODE string could not be parsed: it is empty, does not start with `+` or `-`, has a
+ * direction with no modes after it, or has too few or too many parameters for its modes.
+ * Twisted's `IRCBadModes`.
+ */
+export class IRCBadModes extends IRCError {
+  static override readonly code: string = "ERR_IRC_BAD_MODES";
+}
+
+/**
+ * A capability the request needs was not negotiated with the server, e.g. `request` without
+ * `labeled-response`.
+ */
+export class IRCCapabilityError extends IRCError {
+  static override readonly code: string = "ERR_IRC_CAPABILITY";
+  /** The capability that is missing. */
+  readonly capability: string;
+
+  /** @param capability - the capability that is missing. */
+  constructor(capability: string) {
+    super(`the server did not enable the IRCv3 capability ${capability}`);
+    this.capability = capability;
+  }
+}
+
+/**
+ * The connection was lost (or the client gave up) before the reply to a labeled request came.
+ */
+export class IRCConnectionLostError extends IRCError {
+  static override readonly code: string = "ERR_IRC_CONNECTION_LOST";
+}

@@ -7,6 +7,9 @@
 
 export * from "./client/index.js";
 export {
+  IRCBadModes,
+  IRCCapabilityError,
+  IRCConnectionLostError,
   IRCError,
   IRCInjectionError,
   type IRCLineSection,

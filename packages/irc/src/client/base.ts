@@ -3,7 +3,14 @@
  * @packageDocumentation
  */
 import { LineReceiver } from "@twisted-ts/basic";
-import { Logger, transportOf } from "@twisted-ts/core";
+import {
+  type Failure,
+  getDefaultClock,
+  type IReactorTime,
+  Logger,
+  LoopingCall,
+  transportOf,
+} from "@twisted-ts/core";
 import { IRCInjectionError } from "../errors.js";
 import { lowerCase } from "../message/casemapping.js";
 import { decodeLine } from "../message/decode.js";
@@ -12,10 +19,30 @@ import { parseMessage } from "../message/parse.js";
 import { serializeMessage } from "../message/serialize.js";
 import { ServerSupportedFeatures } from "./isupport.js";
 import { NUMERIC_NAMES } from "./numerics.js";
+import { SendQueue } from "./sendQueue.js";
 
 import { CRLF, type Handler, LINE_BREAKING } from "./shared.js";
 
 const log = new Logger({ namespace: "twisted-ts.words.irc" });
+
+const URGENT = new Set(["PONG", "PING", "CAP", "AUTHENTICATE"]);
+const REGISTRATION = new Set(["PASS", "NICK", "USER", "QUIT"]);
+
+/** The command of a serialised line (after any `@tags` and `:source`), upper-cased. */
+function commandOf(line: Buffer): string {
+  let at = 0;
+  for (let i = 0; i < 2; i++) {
+    const first = line[at];
+    if (first !== 0x40 /* @ */ && first !== 0x3a /* : */) break;
+    const space = line.indexOf(0x20, at);
+    if (space < 0) return "";
+    at = space + 1;
+    while (line[at] === 0x20) at++;
+  }
+  let end = line.indexOf(0x20, at);
+  if (end < 0) end = line.length;
+  return line.toString("latin1", at, end).toUpperCase();
+}
 
 /**
  * The base of `IRCClient`: its attributes, the wire (reading, parsing and dispatching lines,
@@ -63,10 +90,53 @@ export class IRCClientBase<F = unknown> extends LineReceiver<F> {
   protected _registered = false;
   /** Outstanding CTCP PINGs: `nick\0key` → the time sent, in seconds. */
   protected _pings = new Map<string, number>();
+  /**
+   * Seconds per line once the burst (`lineBurst`) is spent: the outgoing token bucket that
+   * keeps the client from flooding itself off a server. `null` sends every line at once.
+   * Urgent lines (PONG, PING, CAP, AUTHENTICATE, and registration) never wait.
+   */
+  lineRate: number | null = 1;
+  /** How many lines may go out back to back before `lineRate` applies. */
+  lineBurst = 5;
+  /**
+   * Seconds between the heartbeat's `PING <hostname>` once registered; `null` disables it.
+   * When nothing at all has come from the server for two intervals, the connection is
+   * dropped (so a reconnecting factory can try again).
+   */
+  heartbeatInterval: number | null = 120;
+  /** What tells the time and schedules the send queue and heartbeat; the global reactor by default. */
+  clock: IReactorTime | undefined = undefined;
+  /**
+   * The message being handled, while an `irc_*` handler or a callback it calls runs (its
+   * `tags` hold IRCv3 tags such as `time` and `account`); `null` otherwise.
+   */
+  currentMessage: IRCMessage | null = null;
+  /** Our own `nick!user@host` as the server sees it, once known (from our JOIN or CHGHOST). */
+  userhost: string | null = null;
+  /** The time (in `clock` seconds) the last line arrived. */
+  protected _lastReceived = 0;
+  private _heartbeat: LoopingCall | null = null;
+  private _queue: SendQueue | null = null;
+
+  /** The clock in use: `clock`, or the global reactor. */
+  protected getClock(): IReactorTime {
+    this.clock ??= getDefaultClock();
+    return this.clock;
+  }
 
   /** The current time in seconds, for CTCP PING; override to use a clock in tests. */
   protected now(): number {
-    return Date.now() / 1000;
+    return this.clock === undefined ? Date.now() / 1000 : this.clock.seconds();
+  }
+
+  /** Whether the server has welcomed us (001) on this connection. */
+  get registered(): boolean {
+    return this._registered;
+  }
+
+  /** How many lines are waiting in the send queue. */
+  get pendingLines(): number {
+    return this._queue?.pending ?? 0;
   }
 
   // ---- wire ----------------------------------------------------------------------------------
@@ -79,7 +149,78 @@ export class IRCClientBase<F = unknown> extends LineReceiver<F> {
   override sendLine(line: Uint8Array | string): void {
     if (typeof line === "string" && LINE_BREAKING.test(line)) throw new IRCInjectionError("line");
     const bytes = typeof line === "string" ? Buffer.from(line, "utf8") : Buffer.from(line);
-    transportOf(this).write(Buffer.concat([bytes, CRLF]));
+    const whole = Buffer.concat([bytes, CRLF]);
+    if (this.lineRate === null && (this._queue === null || this._queue.pending === 0)) {
+      transportOf(this).write(whole);
+      return;
+    }
+    if (this._queue === null) {
+      this._queue = new SendQueue(
+        (data) => {
+          if (this.connected) transportOf(this).write(data);
+        },
+        () => this.getClock(),
+        this.lineRate,
+        this.lineBurst,
+      );
+    }
+    this._queue.rate = this.lineRate;
+    this._queue.burst = this.lineBurst;
+    this._queue.send(whole, this.isUrgent(commandOf(bytes)));
+  }
+
+  /**
+   * Whether a line with this command may jump the send queue: PONG, PING, CAP and
+   * AUTHENTICATE always, and PASS, NICK, USER and QUIT before registration.
+   * @param command - the line's command, upper-cased.
+   */
+  protected isUrgent(command: string): boolean {
+    if (URGENT.has(command)) return true;
+    return !this._registered && REGISTRATION.has(command);
+  }
+
+  /** Starts the heartbeat (called on 001); does nothing when `heartbeatInterval` is null. */
+  startHeartbeat(): void {
+    this.stopHeartbeat();
+    const interval = this.heartbeatInterval;
+    if (interval === null || !(interval > 0)) return;
+    this._lastReceived = this.getClock().seconds();
+    const beat = new LoopingCall(() => this._sendHeartbeat(interval));
+    beat.clock = this.getClock();
+    this._heartbeat = beat;
+    beat.start(interval, false);
+  }
+
+  /** Stops the heartbeat, if it runs. */
+  stopHeartbeat(): void {
+    if (this._heartbeat !== null) {
+      if (this._heartbeat.running) this._heartbeat.stop();
+      this._heartbeat = null;
+    }
+  }
+
+  private _sendHeartbeat(interval: number): void {
+    const silent = this.getClock().seconds() - this._lastReceived;
+    if (silent >= 2 * interval) {
+      log.warn("Nothing from the IRC server for {seconds} seconds; dropping the connection", {
+        seconds: Math.round(silent),
+      });
+      this.stopHeartbeat();
+      transportOf(this).loseConnection();
+      return;
+    }
+    this.sendCommand("PING", [this.hostname ?? "heartbeat"]);
+  }
+
+  /**
+   * Stops the heartbeat and drops the lines still queued.
+   * @param reason - why the connection ended.
+   */
+  override connectionLost(reason: Failure): void {
+    this.stopHeartbeat();
+    const dropped = this._queue?.clear() ?? 0;
+    if (dropped > 0) log.info("Dropped {count} unsent IRC lines", { count: dropped });
+    super.connectionLost(reason);
   }
 
   /**
@@ -99,6 +240,7 @@ export class IRCClientBase<F = unknown> extends LineReceiver<F> {
    * @param line - the line, without its `\n`.
    */
   override lineReceived(line: Buffer): void {
+    if (this._heartbeat !== null) this._lastReceived = this.getClock().seconds();
     const bytes = line.includes(0x0d) ? line.filter((b) => b !== 0x0d) : line;
     if (bytes.length === 0) return;
     const text = decodeLine(bytes);
@@ -131,6 +273,8 @@ export class IRCClientBase<F = unknown> extends LineReceiver<F> {
     const name = NUMERIC_NAMES[command] ?? command;
     const prefix = message.source ?? "";
     const handler = (this as unknown as Record<string, unknown>)[`irc_${name}`];
+    const outer = this.currentMessage;
+    this.currentMessage = message;
     try {
       if (typeof handler === "function") {
         (handler as Handler).call(this, prefix, message.params, message);
@@ -139,6 +283,8 @@ export class IRCClientBase<F = unknown> extends LineReceiver<F> {
       }
     } catch (error) {
       log.failure("Error handling IRC {command}", error, { command: name });
+    } finally {
+      this.currentMessage = outer;
     }
   }
 

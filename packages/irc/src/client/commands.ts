@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { IRCInjectionError } from "../errors.js";
+import { lowerCase } from "../message/casemapping.js";
 import { IRCClientBase } from "./base.js";
 import { type CTCPMessage, ctcpStringify } from "./ctcp.js";
 import { addHash, LINE_BREAKING, MAX_PINGS } from "./shared.js";
@@ -14,6 +15,17 @@ import { splitByBytes } from "./split.js";
  * @typeParam F - the factory type.
  */
 export class IRCClientCommands<F = unknown> extends IRCClientBase<F> {
+  /** Channels we sent JOIN for and have not seen our JOIN echo for, case-mapped. */
+  protected _joinRequests = new Set<string>();
+
+  /**
+   * @param channel - a channel name (`#` added when needed).
+   * @returns whether a JOIN for it was sent on this connection and is not yet confirmed.
+   */
+  joinRequested(channel: string): boolean {
+    return this._joinRequests.has(lowerCase(addHash(channel), this.supported.caseMapping));
+  }
+
   /** Registers with `nickname` when `performLogin` is set. */
   override connectionMade(): void {
     if (this.performLogin) this.register(this.nickname);
@@ -54,7 +66,9 @@ export class IRCClientCommands<F = unknown> extends IRCClientBase<F> {
    * @param key - its key, if any.
    */
   join(channel: string, key?: string): void {
-    this.sendCommand("JOIN", key ? [addHash(channel), key] : [addHash(channel)]);
+    const name = addHash(channel);
+    this.sendCommand("JOIN", key ? [name, key] : [name]);
+    this._joinRequests.add(lowerCase(name, this.supported.caseMapping));
   }
 
   /**
@@ -128,11 +142,13 @@ export class IRCClientCommands<F = unknown> extends IRCClientBase<F> {
   }
 
   /**
-   * The longest line, in bytes with CRLF, that a message to `target` may use so that the
-   * server can add our `:nick!user@host ` prefix: Twisted's estimate (a 10-byte user and a
-   * 63-byte host) with the longer of NICKLEN and our nick.
+   * The longest line, in bytes with CRLF, that a message may use so that the server can add
+   * our `:nick!user@host ` prefix when it relays it: exact once `userhost` is known (from our
+   * JOIN, 001, CHGHOST or 396), else Twisted's estimate (a 10-byte user and a 63-byte host)
+   * with the longer of NICKLEN and our nick.
    */
   protected safeMaximumLineLength(): number {
+    if (this.userhost !== null) return 512 - (1 + Buffer.byteLength(this.userhost) + 1);
     const nick = Math.max(this.supported.nickLen, Buffer.byteLength(this.nickname));
     return 512 - (1 + nick + 1 + 10 + 1 + 63 + 1);
   }

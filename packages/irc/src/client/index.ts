@@ -4,6 +4,7 @@
  */
 
 export { IRCClientBase } from "./base.js";
+export { type ChannelMember, IRCChannel } from "./channels.js";
 export { IRCClientCommands } from "./commands.js";
 export {
   type CTCPExtraction,
@@ -14,8 +15,27 @@ export {
   ctcpStringify,
   X_DELIM,
 } from "./ctcp.js";
+export { IRCClientFactory } from "./factory.js";
 export { IRCClient } from "./ircClient.js";
+export {
+  DEFAULT_CAPABILITIES,
+  IRCClientV3,
+  type SASLCredentials,
+  type SASLMechanismName,
+} from "./ircv3.js";
 export { type ChannelModes, type PrefixEntry, ServerSupportedFeatures } from "./isupport.js";
+export { type ModeChange, parseModes } from "./modes.js";
 export { NUMERIC_NAMES } from "./numerics.js";
+export {
+  AuthenticateDecoder,
+  createSASLMechanism,
+  ExternalMechanism,
+  encodeAuthenticate,
+  PlainMechanism,
+  SASLError,
+  type SASLMechanism,
+  ScramSha256Mechanism,
+} from "./sasl.js";
+export { SendQueue } from "./sendQueue.js";
 export { CHANNEL_PREFIXES } from "./shared.js";
 export { splitByBytes } from "./split.js";

@@ -1,4 +1,4 @@
-import { StringTransport } from "@twisted-ts/core/testing";
+import { Clock, StringTransport } from "@twisted-ts/core/testing";
 import { describe, expect, it } from "vitest";
 import {
   ctcpDequote,
@@ -43,13 +43,14 @@ const CALLBACKS = [
 
 class Recorder extends IRCClient {
   calls: Call[] = [];
-  clock = 1000;
+  override clock = new Clock();
   override nickname = "me";
-  protected override now(): number {
-    return this.clock;
-  }
+  // Twisted's defaults: no IRCv3 negotiation, no send queue (both are tested elsewhere).
+  override capabilities: string[] = [];
+  override lineRate: number | null = null;
   constructor() {
     super();
+    this.clock.advance(1000);
     for (const name of CALLBACKS) {
       const original = (IRCClient.prototype as unknown as Record<string, Function>)[name];
       (this as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
@@ -96,7 +97,13 @@ describe("IRCClient registration", () => {
     client.realname = "Real Name";
     const transport = new StringTransport();
     client.makeConnection(transport);
-    expect(sent(transport)).toEqual(["PASS secret", "NICK irc", "USER u foo bar :Real Name"]);
+    // By default IRCv3 capability negotiation starts first; registration follows at once.
+    expect(sent(transport)).toEqual([
+      "CAP LS 302",
+      "PASS secret",
+      "NICK irc",
+      "USER u foo bar :Real Name",
+    ]);
   });
 
   it("001 sets hostname and nickname and calls signedOn", () => {
@@ -283,7 +290,7 @@ describe("IRCClient CTCP", () => {
     const { client, transport } = fresh();
     client.userinfo = "info";
     client.fingerReply = () => "finger";
-    client.clock = Date.UTC(2020, 0, 2, 3, 4, 5) / 1000;
+    client.clock.advance(Date.UTC(2020, 0, 2, 3, 4, 5) / 1000 - client.clock.seconds());
     feed(
       client,
       ":bob!u@h PRIVMSG me :\x01PING 123\x01",
@@ -337,7 +344,7 @@ describe("IRCClient CTCP", () => {
       "PRIVMSG #c :\x01ACTION waves\x01",
       "PRIVMSG bob :\x01PING k1\x01",
     ]);
-    client.clock += 2.5;
+    client.clock.advance(2.5);
     feed(client, ":bob!u@h NOTICE me :\x01PING k1\x01", ":bob!u@h NOTICE me :\x01PING zz\x01");
     expect(client.calls).toEqual([["pong", "bob!u@h", 2.5]]);
   });
