@@ -192,8 +192,15 @@ export class ReactorBase implements IReactorCore, IReactorTime {
     this.running = false;
   }
 
+  /**
+   * @internal Whether shutdown has closed every port and connection: a connection attempt
+   * started after that fails at once, so nothing opened late keeps the process alive.
+   */
+  resourcesClosed = false;
+
   /** @internal Close every tracked port and connection. */
   disconnectAll(): void {
+    this.resourcesClosed = true;
     for (const resource of [...this.resources]) {
       try {
         resource.closeForShutdown();

@@ -139,6 +139,15 @@ export class Connector implements IConnector, ConnectionOwner, ShutdownResource 
       this.factory.doStart();
       this.factoryStarted = true;
     }
+    if (this.reactor.resourcesClosed) {
+      // Too late: the reactor has shut down. Fail (asynchronously, as a refused dial would)
+      // without opening a socket that nothing would ever close.
+      setImmediate(() =>
+        this.failIfNotConnected(new ConnectingCancelledError("the reactor has shut down")),
+      );
+      this.reactor.safeCall("startedConnecting", () => this.factory.startedConnecting(this), []);
+      return;
+    }
     const { socket, ready } = this.dialer.dial();
     this.socket = socket;
     const onError = (error: NodeJS.ErrnoException): void => {

@@ -5,6 +5,7 @@ import { IPv4Address } from "../../src/address.js";
 import { Deferred } from "../../src/defer/deferred.js";
 import {
   CannotListenError,
+  ConnectingCancelledError,
   ConnectionAborted,
   ConnectionDone,
   ConnectionLost,
@@ -350,6 +351,26 @@ describe("TCP over loopback", () => {
     expect(proto.reason?.check(ConnectionLost)).toBe(ConnectionLost);
     expect(server.built[0]?.reason?.check(ConnectionLost)).toBe(ConnectionLost);
     expect(reactor.running).toBe(false);
+  });
+
+  it("fails a connection attempt started after shutdown, without opening a socket", async () => {
+    const { reactor, done } = runningReactor();
+    const server = serverFactory(() => new Collector());
+    const port = reactor.listenTCP(0, server, { interface: "127.0.0.1" });
+    const target = portOf(port);
+    await done();
+    // A reconnecting factory may call connect() from clientConnectionLost during shutdown.
+    const late = new RecordingClientFactory(() => new Collector());
+    reactor.connectTCP("127.0.0.1", target, late);
+    const reason = await late.failed.promise;
+    expect(reason.check(ConnectingCancelledError)).toBe(ConnectingCancelledError);
+    expect(late.built).toEqual([]);
+    expect(late.events).toEqual([
+      "startFactory",
+      "startedConnecting",
+      "clientConnectionFailed",
+      "stopFactory",
+    ]);
   });
 
   it("logs a protocol that throws in dataReceived, drops only that connection, and keeps serving", async () => {
