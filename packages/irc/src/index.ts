@@ -1,7 +1,8 @@
 /**
  * `@twisted-ts/irc`: IRC for twisted-ts. This release holds the message layer: a parser and
  * serialiser for RFC 1459/2812 lines with IRCv3 message tags, source splitting, mask matching,
- * case mapping, hostname validation, line decoding and mIRC formatting codes. Pure code, no I/O.
+ * case mapping, hostname validation, line decoding and mIRC formatting codes; the IRCClient; and
+ * a small embedded server (`IRCServerFactory`, `IRCUser`, `ChatService`).
  * @packageDocumentation
  */
 
@@ -46,3 +47,4 @@ export { parseMessage, parseTags } from "./message/parse.js";
 export { serializeMessage, serializeTags } from "./message/serialize.js";
 export { escapeTagValue, unescapeTagValue } from "./message/tags.js";
 export { type IRCUserhost, parseUserhost } from "./message/userhost.js";
+export * from "./server/index.js";

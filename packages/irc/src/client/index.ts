@@ -27,13 +27,19 @@ export { type ChannelModes, type PrefixEntry, ServerSupportedFeatures } from "./
 export { type ModeChange, parseModes } from "./modes.js";
 export { NUMERIC_NAMES } from "./numerics.js";
 export {
+  AUTHENTICATE_CHUNK_SIZE,
   AuthenticateDecoder,
+  type AuthenticateDecoderOptions,
   createSASLMechanism,
   ExternalMechanism,
   encodeAuthenticate,
   PlainMechanism,
   SASLError,
   type SASLMechanism,
+  type SASLMechanismCredentials,
+  SCRAM_MAX_ITERATIONS,
+  SCRAM_MIN_ITERATIONS,
+  type ScramOptions,
   ScramSha256Mechanism,
 } from "./sasl.js";
 export { SendQueue } from "./sendQueue.js";
