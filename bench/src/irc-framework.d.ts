@@ -17,3 +17,22 @@ declare module "irc-framework/src/irclineparser.js" {
   function parseIrcLine(line: string): IrcFrameworkMessage;
   export = parseIrcLine;
 }
+
+declare module "irc-framework" {
+  /** irc-framework's `Client` (an EventEmitter): only what P6b uses is declared. */
+  class Client {
+    /** @param options - e.g. `{ auto_reconnect: false }`. */
+    constructor(options?: Record<string, unknown>);
+    /** Connect and register. */
+    connect(options: { host: string; port: number; nick: string }): void;
+    /** Send a PRIVMSG. */
+    say(target: string, message: string): void;
+    /** Send QUIT. */
+    quit(message?: string): void;
+    /** Listen for an event (`registered`, `privmsg`, …). */
+    on(event: string, listener: (...args: unknown[]) => void): this;
+  }
+  const IrcFramework: { Client: typeof Client };
+  export default IrcFramework;
+  export { Client };
+}
