@@ -6,3 +6,4 @@
 export { type IRCServerOptions, type IRCServerPeer, startInspircd, startNgircd } from "./ircd.js";
 export { DEBIAN_PYTHON, ensureDebianPackages } from "./peers.js";
 export { runProcess, type Spawned, spawnAndWaitForLine } from "./processes.js";
+export { localhostCertificate } from "./tls.js";
