@@ -22,7 +22,9 @@ describe("IRC over TLS", () => {
     const tls = localhostCertificate();
     const server = new IRCServerFactory({ clock: reactor });
     const port = reactor.listenSSL(0, server, tls, { interface: "127.0.0.1" });
-    onCleanup(() => port.stopListening());
+    onCleanup(async () => {
+      await port.stopListening();
+    });
     const portNumber = (port.getHost() as IPv4Address).port;
 
     const connect = (nick: string) => {
@@ -65,7 +67,9 @@ describe("IRC over TLS", () => {
     const port = reactor.listenSSL(0, new IRCServerFactory({ clock: reactor }), tls, {
       interface: "127.0.0.1",
     });
-    onCleanup(() => port.stopListening());
+    onCleanup(async () => {
+      await port.stopListening();
+    });
     let failed: string | undefined;
     const factory = new IRCClientFactory(() => new Peer());
     factory.clock = reactor;
