@@ -1,0 +1,5 @@
+/**
+ * static: filled in by its owner.
+ * @packageDocumentation
+ */
+export {};
