@@ -1,0 +1,5 @@
+/**
+ * client: filled in by its owner.
+ * @packageDocumentation
+ */
+export {};

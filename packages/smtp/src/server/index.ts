@@ -1,0 +1,5 @@
+/**
+ * server: filled in by its owner.
+ * @packageDocumentation
+ */
+export {};
