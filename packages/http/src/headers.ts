@@ -14,6 +14,11 @@ const SPECIAL_CAPS: Readonly<Record<string, string>> = {
   "x-xss-protection": "X-XSS-Protection",
 };
 
+/** Canonical spellings already computed, by the name as given. */
+const canonicalCache = new Map<string, string>();
+/** The most names `canonicalCache` holds before it starts over. */
+const MAX_CACHED_NAMES = 1024;
+
 /** A header name (RFC 9110 token). */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What a header value may not hold: it would end the header line early. */
@@ -26,10 +31,16 @@ const LINE_BREAK = /[\r\n]/g;
  * @returns how it is written on the wire.
  */
 export function canonicalHeaderName(name: string): string {
+  const cached = canonicalCache.get(name);
+  if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  const special = SPECIAL_CAPS[lower];
-  if (special !== undefined) return special;
-  return lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  const canonical =
+    SPECIAL_CAPS[lower] ??
+    lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  // Bounded: a peer choosing header names must not grow it without limit.
+  if (canonicalCache.size >= MAX_CACHED_NAMES) canonicalCache.clear();
+  canonicalCache.set(name, canonical);
+  return canonical;
 }
 
 /**

@@ -1,8 +1,18 @@
 /**
- * The resource tree's base classes.
+ * The resource tree's base classes and the ready-made resources: `Data`, `Redirect`,
+ * `NameVirtualHost`, `ReverseProxyResource` and `EncodingResourceWrapper`.
  * @packageDocumentation
  */
 
+export { Data } from "./data.js";
+export {
+  EncodingResourceWrapper,
+  GzipEncoder,
+  GzipEncoderFactory,
+  type IEncoderFactory,
+} from "./encoding.js";
+export { ProxyClient, ProxyClientFactory, ReverseProxyResource } from "./proxy.js";
+export { Redirect, redirectTo } from "./redirect.js";
 export {
   computeAllowedMethods,
   ErrorPage,
@@ -11,3 +21,4 @@ export {
   NoResource,
   Resource,
 } from "./resource.js";
+export { NameVirtualHost } from "./vhost.js";

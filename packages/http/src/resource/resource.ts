@@ -9,8 +9,8 @@ import type { IRequest, IResource, RenderResult } from "../iweb.js";
 type RenderMethod = (request: IRequest) => RenderResult;
 
 /**
- * The methods an object answers: every `render_<METHOD>` on it or its prototypes, with HEAD
- * only when GET is there. Twisted's `_computeAllowedMethods`.
+ * The methods an object answers: every `render_<METHOD>` on it or its prototypes, plus HEAD
+ * whenever GET is there (and never without it). Twisted's `_computeAllowedMethods`.
  * @param resource - the resource.
  * @returns the methods, sorted.
  */
@@ -27,7 +27,9 @@ export function computeAllowedMethods(resource: object): string[] {
         methods.add(key.slice(7));
     }
   }
-  if (!methods.has("GET")) methods.delete("HEAD");
+  // HEAD is answered from GET (Twisted's Resource.render_HEAD), so it is allowed with GET.
+  if (methods.has("GET")) methods.add("HEAD");
+  else methods.delete("HEAD");
   return [...methods].sort();
 }
 
