@@ -14,6 +14,7 @@ import { benchmarks as p3 } from "./benchmarks/p3-framing.js";
 import { p4, p5 } from "./benchmarks/p4p5-http.js";
 import { comparison as p6 } from "./benchmarks/p6-irc-parse.js";
 import { benchmark as p6b } from "./benchmarks/p6b-irc-throughput.js";
+import { benchmark as p7 } from "./benchmarks/p7-smtp.js";
 import { comparisons as p8 } from "./benchmarks/p8-deferred.js";
 import { benchmark as p9 } from "./benchmarks/p9-idle-memory.js";
 import { benchmark as p10 } from "./benchmarks/p10-startup.js";
@@ -26,7 +27,7 @@ import { formatRatioCell, formatSide, formatTable } from "./table.js";
 type Benchmark = Comparison | CustomBenchmark;
 
 /** Every benchmark, in the order they run. Add a module's comparisons here. */
-const ALL: readonly Benchmark[] = [p1, p2, ...p3, p4, p5, p6, p6b, ...p8, p9, p10];
+const ALL: readonly Benchmark[] = [p1, p2, ...p3, p4, p5, p6, p6b, p7, ...p8, p9, p10];
 
 /** A benchmark to run, with the comparisons of it that were chosen (custom ones only). */
 type Chosen =
