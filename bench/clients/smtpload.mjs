@@ -10,10 +10,10 @@ const [port, connections = 16, size = 10240, seconds = 3, warmup = 0.5] = proces
   .map(Number);
 const line = `${"x".repeat(76)}\r\n`;
 const body = Buffer.from(
-  `From: a@example.org\r\nTo: b@example.com\r\nSubject: load\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`.slice(
+  `${`From: a@example.org\r\nTo: b@example.com\r\nSubject: load\r\n\r\n${line.repeat(Math.ceil(size / line.length))}`.slice(
     0,
     size - 2,
-  ) + "\r\n.\r\n",
+  )}\r\n.\r\n`,
 );
 let counting = false;
 let stopping = false;

@@ -77,7 +77,10 @@ function oursSide(): CustomSide {
       factory.noisy = false;
       port = reactor.listenTCP(0, factory, { interface: "127.0.0.1" });
     },
-    measure: () => measure((port?.getHost() as IPv4Address).port),
+    measure: () => {
+      if (port === undefined) throw new Error("P7: our server is not listening");
+      return measure((port.getHost() as IPv4Address).port);
+    },
     stop: async () => {
       await port?.stopListening();
       reactor?.stop();
@@ -165,7 +168,10 @@ function rawSide(): CustomSide {
       server = createServer(rawResponder);
       await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", () => resolve()));
     },
-    measure: () => measure((server?.address() as AddressInfo).port),
+    measure: () => {
+      if (server === undefined) throw new Error("P7: the raw responder is not listening");
+      return measure((server.address() as AddressInfo).port);
+    },
     stop: async () => {
       await new Promise<void>((resolve) => server?.close(() => resolve()));
     },
