@@ -12,7 +12,7 @@ import {
   succeed,
 } from "@twisted-ts/core";
 import { type IFingerService, NO_SUCH_USER } from "../interfaces.js";
-import { readCapped } from "./readCapped.js";
+import { readCapped, readCappedSync } from "./readCapped.js";
 
 const log = new Logger({ namespace: "twisted-ts.finger" });
 
@@ -56,7 +56,8 @@ export interface FileFingerServiceOptions {
  * The users in a file of `user:status` lines, re-read every `interval` seconds while the
  * service runs: the tutorial's `FingerService(filename)` (part 2), with a `LoopingCall` in
  * place of its `callLater` chain. It is a core `Service`: `startService()` reads the file at
- * once and starts the loop, `stopService()` stops it. The file is read with non-blocking I/O.
+ * once (synchronously, so the first query already has the users) and starts the loop,
+ * `stopService()` stops it. Later reads use non-blocking I/O.
  *
  * When a read fails (the file is missing or unreadable), the users from the last good read are
  * kept and the error is logged; the next read tries again.
@@ -118,10 +119,23 @@ export class FileFingerService extends Service implements IFingerService {
     );
   }
 
-  /** Read the file and start re-reading it every `interval` seconds. */
+  /**
+   * Read the file at once (synchronously, so the users are there from the first query, as in
+   * Twisted's tutorial), then re-read it every `interval` seconds without blocking.
+   */
   override startService(): void {
     super.startService();
-    this.loop.start(this.interval, true);
+    try {
+      const read = readCappedSync(this.path, this.maxFileSize);
+      if (read === undefined) {
+        log.warn("users file {path} is missing or not a regular file", { path: this.path });
+      } else {
+        this.users = parseUsersFile(read.bytes.toString("utf8"));
+      }
+    } catch (error) {
+      log.failure("cannot read users file {path}", error, { path: this.path }, LogLevel.error);
+    }
+    this.loop.start(this.interval, false);
   }
 
   /**

@@ -2,7 +2,7 @@
  * Reading a small file with a size cap, for the file and local-users back ends.
  * @packageDocumentation
  */
-import { constants } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { open } from "node:fs/promises";
 
 /** Options of {@link readCapped}. */
@@ -52,5 +52,42 @@ export async function readCapped(
     return { bytes: buffer.subarray(0, Math.min(filled, maxSize)), truncated };
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * {@link readCapped}, synchronously: for the one read a service makes as it starts, so it
+ * answers from its first moment (as Twisted's tutorial service, which reads in `startService`).
+ * @param path - the file.
+ * @param maxSize - the most bytes read.
+ * @returns the bytes and whether the file was longer, or undefined when it is missing or not a
+ *   regular file.
+ * @throws Error for other I/O errors.
+ */
+export function readCappedSync(
+  path: string,
+  maxSize: number,
+): { bytes: Buffer; truncated: boolean } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return undefined;
+    throw error;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return undefined;
+    const buffer = Buffer.alloc(Math.min(maxSize + 1, stat.size + 1));
+    let filled = 0;
+    while (filled < buffer.length) {
+      const bytesRead = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { bytes: buffer.subarray(0, Math.min(filled, maxSize)), truncated: filled > maxSize };
+  } finally {
+    closeSync(fd);
   }
 }
