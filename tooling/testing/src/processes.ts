@@ -12,8 +12,15 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
+/** The process groups still running, killed when the test process exits. */
+const groups = new Set<(signal: NodeJS.Signals) => void>();
+process.once("exit", () => {
+  for (const kill of groups) kill("SIGKILL");
+});
+
 /**
- * Start a process and wait until a line of its stdout matches `ready`.
+ * Start a process (in a process group of its own) and wait until a line of its stdout matches
+ * `ready`.
  * @returns the process and the match.
  */
 export function spawnAndWaitForLine(
@@ -22,17 +29,32 @@ export function spawnAndWaitForLine(
   ready: RegExp,
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<{ spawned: Spawned; match: RegExpMatchArray }> {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env });
+  // Its own process group, so stop() reaches the whole tree: `npx tsx …` is npm, then tsx, then
+  // node, and npm does not pass SIGTERM on (the grandchild outlived the test otherwise).
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    detached: true,
+  });
   let out = "";
   let err = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  groups.add(killGroup);
   const spawned: Spawned = {
     child,
     stdout: () => out,
     stderr: () => err,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      killGroup("SIGTERM");
       await exited;
+      groups.delete(killGroup);
     },
   };
   return new Promise((resolve, reject) => {
