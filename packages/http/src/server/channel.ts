@@ -113,6 +113,8 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
   private decoder: BodyDecoder | undefined = undefined;
   private handling = false;
   private buffered = 0;
+  /** Response bytes held while `dataReceived` runs, or null when not batching. */
+  private outBatch: WriteData[] | null = null;
   private readPaused = false;
   private closing = false;
   private lastActivity = 0;
@@ -165,6 +167,10 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
         this.startRequestTimer();
       }
     }
+    // Responses written while these bytes are handled (pipelined requests answered at once)
+    // go out together, in one write, when they are done.
+    const outermost = this.outBatch === null;
+    if (outermost) this.outBatch = [];
     try {
       super.dataReceived(data);
     } catch (error) {
@@ -173,8 +179,19 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
         log.failure("Unexpected error while parsing a request", new Failure(error));
         this.badRequest(new MalformedRequest("internal parser error"));
       }
+    } finally {
+      if (outermost) this.flushOutput();
     }
     return undefined;
+  }
+
+  /** Writes what was batched during `dataReceived`, and stops batching. */
+  private flushOutput(): void {
+    const batch = this.outBatch;
+    this.outBatch = null;
+    if (batch === null || batch.length === 0) return;
+    if (batch.length === 1) this.transport?.write(batch[0] as WriteData);
+    else this.transport?.writeSequence(batch);
   }
 
   /**
@@ -362,7 +379,7 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
       this.allContentReceived();
       return this.closing;
     }
-    if (this.expectContinue && version === "HTTP/1.1") this.transport?.write(CONTINUE);
+    if (this.expectContinue && version === "HTTP/1.1") this.write(CONTINUE);
     const sink = { dataReceived: (data: Buffer) => request.handleContentChunk(data) };
     this.decoder =
       length === null ? new ChunkedDecoder(sink, limits) : new LengthDecoder(sink, length);
@@ -407,7 +424,8 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
    * @param data - the bytes.
    */
   write(data: WriteData): void {
-    this.transport?.write(data);
+    if (this.outBatch !== null) this.outBatch.push(data);
+    else this.transport?.write(data);
   }
 
   /**
@@ -415,7 +433,8 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
    * @param data - the chunks.
    */
   writeSequence(data: readonly WriteData[]): void {
-    this.transport?.writeSequence(data);
+    if (this.outBatch !== null) this.outBatch.push(...data);
+    else this.transport?.writeSequence(data);
   }
 
   /**
@@ -465,7 +484,7 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
       this.currentRequest = undefined;
       request.connectionLost(new Failure(error));
     }
-    this.transport?.write(`HTTP/1.1 ${error.status} ${responsePhrase(error.status)}\r\n\r\n`);
+    this.write(`HTTP/1.1 ${error.status} ${responsePhrase(error.status)}\r\n\r\n`);
     this.loseConnection();
   }
 
@@ -476,6 +495,7 @@ export class HTTPChannel extends TimeoutMixin(LineReceiver) {
     this.paused = true;
     this.cancelRequestTimer();
     this.clearLineBuffer();
+    this.flushOutput();
     this.transport?.loseConnection();
   }
 
