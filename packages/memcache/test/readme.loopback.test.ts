@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = join(here, "..");
 
 function firstTypeScriptBlock(markdown: string): string {
-  const match = /```ts\n([\s\S]*?)```/.exec(markdown);
+  const match = /```ts[^\n]*\n([\s\S]*?)```/.exec(markdown);
   if (match?.[1] === undefined) throw new Error("the README has no ```ts block");
   return match[1];
 }
