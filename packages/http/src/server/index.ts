@@ -27,6 +27,14 @@ export {
   type HTTPLimits,
   resolveLimits,
 } from "./limits.js";
+export {
+  DEFAULT_MAX_FORM_PARTS,
+  DEFAULT_MAX_PART_HEADER_BYTES,
+  type FormPart,
+  type MultipartLimits,
+  multipartBoundary,
+  parseMultipart,
+} from "./multipart.js";
 export { processingFailed, processRequest, render } from "./process.js";
 export { type IRequestEncoder, Request } from "./request.js";
 export { Session, type SessionSite } from "./session.js";

@@ -12,7 +12,7 @@ import {
   Logger,
   type WriteData,
 } from "@twisted-ts/core";
-import { RequestStateError } from "../errors.js";
+import { MalformedRequest, RequestStateError } from "../errors.js";
 import { Headers } from "../headers.js";
 import { CACHED, type Cached, type CookieOptions, type IRequest, type IResource } from "../iweb.js";
 import { RequestContent } from "./body.js";
@@ -21,6 +21,7 @@ import { checkETag, checkLastModified } from "./conditional.js";
 import { formatCookie, parseCookies } from "./cookies.js";
 import { httpDateNow } from "./dates.js";
 import { isBodyless, responseHead } from "./head.js";
+import { type FormPart, multipartBoundary, parseMultipart } from "./multipart.js";
 import { processRequest } from "./process.js";
 import type { Session } from "./session.js";
 import type { Site } from "./site.js";
@@ -85,6 +86,11 @@ export class Request implements IRequest, ChannelRequest {
   clientproto = "HTTP/1.1";
   /** The query arguments, merged with a form body. */
   args = new Map<string, string[]>();
+  /**
+   * The parts of a `multipart/form-data` POST body, with their file names, types and raw
+   * bytes (their values, decoded as UTF-8, are also in `args`, as Twisted puts them there).
+   */
+  parts: FormPart[] = [];
   /** The path segments already traversed. */
   prepath: string[] = [];
   /** The path segments still to traverse. */
@@ -194,7 +200,9 @@ export class Request implements IRequest, ChannelRequest {
 
   /**
    * The whole request is here: fills in `method`, `uri`, `path`, `args` (the query, then an
-   * `application/x-www-form-urlencoded` body), then calls `process`.
+   * `application/x-www-form-urlencoded` or `multipart/form-data` body) and `parts`, then calls
+   * `process`.
+   * @throws {@link MalformedRequest} for a malformed multipart body (the channel answers 400).
    * @param method - the method.
    * @param uri - the target.
    * @param version - the protocol version.
@@ -218,6 +226,18 @@ export class Request implements IRequest, ChannelRequest {
         const base = ctype.split(";", 1)[0]?.trim().toLowerCase();
         if (base === "application/x-www-form-urlencoded") {
           parseQueryString(this.body.read().toString("latin1"), this.args);
+        } else if (base === "multipart/form-data") {
+          const boundary = multipartBoundary(ctype);
+          if (boundary === undefined) {
+            throw new MalformedRequest("multipart/form-data without a valid boundary");
+          }
+          this.parts = parseMultipart(this.body.read(), boundary);
+          for (const part of this.parts) {
+            const value = part.data.toString("utf8");
+            const values = this.args.get(part.name);
+            if (values === undefined) this.args.set(part.name, [value]);
+            else values.push(value);
+          }
         }
       }
     }

@@ -84,6 +84,20 @@ describe("our server with curl", () => {
     expect(r.stdout).toBe("5000 chunked ");
   });
 
+  it("reads a multipart/form-data upload (curl -F) into args", async () => {
+    const file = join(dir, "photo.bin");
+    writeFileSync(file, Buffer.alloc(3000, 0x42));
+    const r = await curl(
+      "-F",
+      "title=héllo",
+      "-F",
+      `photo=@${file};type=application/octet-stream`,
+      `http://127.0.0.1:${port}/echo`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^\d+ - title=5,photo=3000$/);
+  });
+
   it("reuses the connection for two URLs in one run", async () => {
     const r = await curl(
       "-v",
