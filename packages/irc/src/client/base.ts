@@ -398,6 +398,50 @@ export class IRCClientBase<F = unknown> extends LineReceiver<F> {
   topicUpdated(_user: string, _channel: string, _newTopic: string): void {}
   /** A CTCP PING we sent came back. @param _user - the full prefix. @param _secs - the round trip. */
   pong(_user: string, _secs: number): void {}
+  // ---- callbacks beyond Twisted's ------------------------------------------------------------
+
+  /**
+   * Modes changed: Twisted's `modeChanged`, once for the added and once for the removed modes.
+   * @param _user - who changed them (full prefix).
+   * @param _channel - the channel, or the nick for user modes.
+   * @param _set - true for added, false for removed.
+   * @param _modes - the mode letters, in order.
+   * @param _args - each mode's parameter, `null` for a mode without one.
+   */
+  modeChanged(
+    _user: string,
+    _channel: string,
+    _set: boolean,
+    _modes: string,
+    _args: ReadonlyArray<string | null>,
+  ): void {}
+  /**
+   * A NAMES list is complete (after a join, or when asked for).
+   * @param _channel - the channel.
+   * @param _nicks - the members' nicks.
+   */
+  namesReceived(_channel: string, _nicks: string[]): void {}
+  /**
+   * The server echoed one of our messages (echo-message); never passed to `privmsg`.
+   * @param _command - `PRIVMSG` or `NOTICE`.
+   * @param _target - where it went.
+   * @param _message - the text as the server relayed it.
+   */
+  messageEchoed(_command: string, _target: string, _message: string): void {}
+  /**
+   * Someone went away or came back (away-notify).
+   * @param _nick - who.
+   * @param _message - the away message, or `null` when back.
+   */
+  userAway(_nick: string, _message: string | null): void {}
+  /**
+   * Someone's user name or host changed (chghost).
+   * @param _nick - who.
+   * @param _user - the new user name.
+   * @param _host - the new host.
+   */
+  userHostChanged(_nick: string, _user: string, _host: string): void {}
+
   /**
    * Picks another nick after 433; the default appends `_`.
    * @param nickname - the nick that was in use.

@@ -15,6 +15,7 @@ export {
   ctcpStringify,
   X_DELIM,
 } from "./ctcp.js";
+export { IRCClientCTCP } from "./ctcpClient.js";
 export { IRCClientFactory } from "./factory.js";
 export { IRCClient } from "./ircClient.js";
 export {

@@ -8,12 +8,12 @@ import { lowerCase } from "../message/casemapping.js";
 import { decodeLine } from "../message/decode.js";
 import { parseUserhost } from "../message/userhost.js";
 import { type ChannelMember, IRCChannel } from "./channels.js";
-import { type CTCPMessage, ctcpExtract, X_DELIM } from "./ctcp.js";
-import { IRCClientV3 } from "./ircv3.js";
+import { ctcpExtract, X_DELIM } from "./ctcp.js";
+import { IRCClientCTCP } from "./ctcpClient.js";
 import { type ModeChange, parseModes } from "./modes.js";
 import { NUMERIC_NAMES } from "./numerics.js";
 
-import { asctime, CTCP_HELP, type CTCPHandler, nickOf } from "./shared.js";
+import { nickOf } from "./shared.js";
 
 const log = new Logger({ namespace: "twisted-ts.words.irc" });
 
@@ -65,55 +65,11 @@ const log = new Logger({ namespace: "twisted-ts.words.irc" });
  * - Not implemented: DCC.
  * - A bad CTCP PING reply is logged instead of raising `IRCBadMessage`.
  */
-export class IRCClient<F = unknown> extends IRCClientV3<F> {
+export class IRCClient<F = unknown> extends IRCClientCTCP<F> {
   /** The channels we are in, keyed by case-mapped name, with their members and modes. */
   readonly channels = new Map<string, IRCChannel>();
   /** Channels to join after `signedOn` (an `IRCClientFactory` fills it on reconnect). */
   autoJoin: string[] = [];
-
-  // ---- callbacks beyond Twisted's ------------------------------------------------------------
-
-  /**
-   * Modes changed: Twisted's `modeChanged`, once for the added and once for the removed modes.
-   * @param _user - who changed them (full prefix).
-   * @param _channel - the channel, or the nick for user modes.
-   * @param _set - true for added, false for removed.
-   * @param _modes - the mode letters, in order.
-   * @param _args - each mode's parameter, `null` for a mode without one.
-   */
-  modeChanged(
-    _user: string,
-    _channel: string,
-    _set: boolean,
-    _modes: string,
-    _args: ReadonlyArray<string | null>,
-  ): void {}
-  /**
-   * A NAMES list is complete (after a join, or when asked for).
-   * @param _channel - the channel.
-   * @param _nicks - the members' nicks.
-   */
-  namesReceived(_channel: string, _nicks: string[]): void {}
-  /**
-   * The server echoed one of our messages (echo-message); never passed to `privmsg`.
-   * @param _command - `PRIVMSG` or `NOTICE`.
-   * @param _target - where it went.
-   * @param _message - the text as the server relayed it.
-   */
-  messageEchoed(_command: string, _target: string, _message: string): void {}
-  /**
-   * Someone went away or came back (away-notify).
-   * @param _nick - who.
-   * @param _message - the away message, or `null` when back.
-   */
-  userAway(_nick: string, _message: string | null): void {}
-  /**
-   * Someone's user name or host changed (chghost).
-   * @param _nick - who.
-   * @param _user - the new user name.
-   * @param _host - the new host.
-   */
-  userHostChanged(_nick: string, _user: string, _host: string): void {}
 
   // ---- handlers ------------------------------------------------------------------------------
 
@@ -600,132 +556,5 @@ export class IRCClient<F = unknown> extends IRCClientV3<F> {
       message = parts.normal.join(" ");
     }
     this.noticed(prefix, channel, message);
-  }
-
-  // ---- CTCP ----------------------------------------------------------------------------------
-
-  private ctcpHandler(kind: "Query" | "Reply", tag: string): CTCPHandler | undefined {
-    const handler = (this as unknown as Record<string, unknown>)[`ctcp${kind}_${tag}`];
-    return typeof handler === "function" ? (handler as CTCPHandler) : undefined;
-  }
-
-  /**
-   * Dispatches CTCP queries to `ctcpQuery_<TAG>`; a tag repeated in one message is handled
-   * once; an unknown tag goes to `ctcpUnknownQuery`.
-   * @param user - the sender's full prefix.
-   * @param channel - the target.
-   * @param messages - the CTCP messages.
-   */
-  ctcpQuery(user: string, channel: string, messages: readonly CTCPMessage[]): void {
-    const seen = new Set<string>();
-    for (const [tag, data] of messages) {
-      if (seen.has(tag)) continue;
-      seen.add(tag);
-      const handler = this.ctcpHandler("Query", tag);
-      if (handler) handler.call(this, user, channel, data);
-      else this.ctcpUnknownQuery(user, channel, tag, data);
-    }
-  }
-
-  /** An unknown CTCP query: logged, never answered (no ERRMSG, as Twisted, against floods). */
-  ctcpUnknownQuery(user: string, _channel: string, tag: string, _data: string | null): void {
-    log.info("Unknown CTCP query {tag} from {user}", { tag, user });
-  }
-
-  /** ACTION: `action(user, channel, data)`. */
-  ctcpQuery_ACTION(user: string, channel: string, data: string | null): void {
-    this.action(user, channel, data ?? "");
-  }
-
-  /** PING: the data is echoed back. */
-  ctcpQuery_PING(user: string, _channel: string, data: string | null): void {
-    this.ctcpMakeReply(nickOf(user), [["PING", data]]);
-  }
-
-  /** FINGER: `fingerReply`, when set. */
-  ctcpQuery_FINGER(user: string, _channel: string, _data: string | null): void {
-    if (this.fingerReply === null) return;
-    const reply = typeof this.fingerReply === "function" ? this.fingerReply() : this.fingerReply;
-    this.ctcpMakeReply(nickOf(user), [["FINGER", reply]]);
-  }
-
-  /** VERSION: `name:num:env`, when `versionName` is set. */
-  ctcpQuery_VERSION(user: string, _channel: string, _data: string | null): void {
-    if (this.versionName === null) return;
-    const version = `${this.versionName}:${this.versionNum ?? ""}:${this.versionEnv ?? ""}`;
-    this.ctcpMakeReply(nickOf(user), [["VERSION", version]]);
-  }
-
-  /** SOURCE: `sourceURL` and an empty SOURCE, when set. */
-  ctcpQuery_SOURCE(user: string, _channel: string, _data: string | null): void {
-    if (this.sourceURL === null) return;
-    this.ctcpMakeReply(nickOf(user), [
-      ["SOURCE", this.sourceURL],
-      ["SOURCE", null],
-    ]);
-  }
-
-  /** USERINFO: `userinfo`, when set. */
-  ctcpQuery_USERINFO(user: string, _channel: string, _data: string | null): void {
-    if (this.userinfo === null) return;
-    this.ctcpMakeReply(nickOf(user), [["USERINFO", this.userinfo]]);
-  }
-
-  /** CLIENTINFO: the sorted tags understood, help on one, or ERRMSG for an unknown one. */
-  ctcpQuery_CLIENTINFO(user: string, _channel: string, data: string | null): void {
-    const nick = nickOf(user);
-    const args = (data ?? "").split(/\s+/).filter((s) => s !== "");
-    if (args.length === 0) {
-      const tags = new Set<string>();
-      for (let o: object | null = this; o !== null; o = Object.getPrototypeOf(o)) {
-        for (const key of Object.getOwnPropertyNames(o)) {
-          if (key.startsWith("ctcpQuery_")) tags.add(key.slice("ctcpQuery_".length));
-        }
-      }
-      this.ctcpMakeReply(nick, [["CLIENTINFO", [...tags].sort().join(" ")]]);
-      return;
-    }
-    const tag = args[0] as string;
-    if (this.ctcpHandler("Query", tag) === undefined) {
-      this.ctcpMakeReply(nick, [["ERRMSG", `CLIENTINFO ${data} :Unknown query '${tag}'`]]);
-      return;
-    }
-    this.ctcpMakeReply(nick, [["CLIENTINFO", CTCP_HELP[tag] ?? ""]]);
-  }
-
-  /** ERRMSG: `<data> :No error has occurred.`. */
-  ctcpQuery_ERRMSG(user: string, _channel: string, data: string | null): void {
-    this.ctcpMakeReply(nickOf(user), [["ERRMSG", `${data ?? ""} :No error has occurred.`]]);
-  }
-
-  /** TIME: `:<local time>` in C's asctime format. */
-  ctcpQuery_TIME(user: string, _channel: string, _data: string | null): void {
-    this.ctcpMakeReply(nickOf(user), [["TIME", `:${asctime(new Date(this.now() * 1000))}`]]);
-  }
-
-  /**
-   * Dispatches CTCP replies (from NOTICE) to `ctcpReply_<TAG>`, or logs an unknown one.
-   * @param user - the sender's full prefix.
-   * @param channel - the target.
-   * @param messages - the CTCP messages.
-   */
-  ctcpReply(user: string, channel: string, messages: readonly CTCPMessage[]): void {
-    for (const [tag, data] of messages) {
-      const handler = this.ctcpHandler("Reply", tag);
-      if (handler) handler.call(this, user, channel, data);
-      else log.info("Unknown CTCP reply {tag} from {user}", { tag, user });
-    }
-  }
-
-  /** PING reply: `pong(user, seconds)` for a ping we sent; anything else is logged. */
-  ctcpReply_PING(user: string, _channel: string, data: string | null): void {
-    const key = `${nickOf(user)}\0${data ?? ""}`;
-    const sent = this._pings.get(key);
-    if (sent === undefined) {
-      log.warn("Bogus CTCP PING reply from {user}: {data}", { user, data });
-      return;
-    }
-    this._pings.delete(key);
-    this.pong(user, this.now() - sent);
   }
 }
