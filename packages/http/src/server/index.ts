@@ -33,6 +33,7 @@ export {
   type FormPart,
   type MultipartLimits,
   multipartBoundary,
+  parseFormBody,
   parseMultipart,
 } from "./multipart.js";
 export { processingFailed, processRequest, render } from "./process.js";

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import { MalformedRequest } from "../errors.js";
+import { parseQueryString } from "./urls.js";
 
 /** One part of a `multipart/form-data` body. */
 export interface FormPart {
@@ -117,4 +118,39 @@ export function parseMultipart(
     });
     at = end + next.length;
   }
+}
+
+/**
+ * Reads a POST body that is a form into `args`: `application/x-www-form-urlencoded` (after the
+ * query's values) or `multipart/form-data` (each part's value decoded as UTF-8, as Twisted puts
+ * them in `args`). Other bodies are left alone.
+ * @param contentType - the request's Content-Type.
+ * @param body - the body.
+ * @param args - the arguments to add to.
+ * @returns the multipart parts, or `[]`.
+ * @throws {@link MalformedRequest} for a malformed multipart body or boundary.
+ */
+export function parseFormBody(
+  contentType: string,
+  body: { read(): Buffer },
+  args: Map<string, string[]>,
+): FormPart[] {
+  const base = contentType.split(";", 1)[0]?.trim().toLowerCase();
+  if (base === "application/x-www-form-urlencoded") {
+    parseQueryString(body.read().toString("latin1"), args);
+    return [];
+  }
+  if (base !== "multipart/form-data") return [];
+  const boundary = multipartBoundary(contentType);
+  if (boundary === undefined) {
+    throw new MalformedRequest("multipart/form-data without a valid boundary");
+  }
+  const parts = parseMultipart(body.read(), boundary);
+  for (const part of parts) {
+    const value = part.data.toString("utf8");
+    const values = args.get(part.name);
+    if (values === undefined) args.set(part.name, [value]);
+    else values.push(value);
+  }
+  return parts;
 }

@@ -21,7 +21,7 @@ import { checkETag, checkLastModified } from "./conditional.js";
 import { formatCookie, parseCookies } from "./cookies.js";
 import { httpDateNow } from "./dates.js";
 import { isBodyless, responseHead } from "./head.js";
-import { type FormPart, multipartBoundary, parseMultipart } from "./multipart.js";
+import { type FormPart, parseFormBody } from "./multipart.js";
 import { processRequest } from "./process.js";
 import type { Session } from "./session.js";
 import type { Site } from "./site.js";
@@ -222,24 +222,7 @@ export class Request implements IRequest, ChannelRequest {
     if (q !== -1) parseQueryString(uri.slice(q + 1), this.args);
     if (method === "POST" && this.body !== undefined && this.body.length > 0) {
       const ctype = this.getHeader("content-type");
-      if (ctype !== undefined) {
-        const base = ctype.split(";", 1)[0]?.trim().toLowerCase();
-        if (base === "application/x-www-form-urlencoded") {
-          parseQueryString(this.body.read().toString("latin1"), this.args);
-        } else if (base === "multipart/form-data") {
-          const boundary = multipartBoundary(ctype);
-          if (boundary === undefined) {
-            throw new MalformedRequest("multipart/form-data without a valid boundary");
-          }
-          this.parts = parseMultipart(this.body.read(), boundary);
-          for (const part of this.parts) {
-            const value = part.data.toString("utf8");
-            const values = this.args.get(part.name);
-            if (values === undefined) this.args.set(part.name, [value]);
-            else values.push(value);
-          }
-        }
-      }
+      if (ctype !== undefined) this.parts = parseFormBody(ctype, this.body, this.args);
     }
     this.process();
   }
