@@ -5,10 +5,17 @@
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  RawIRCUser as BaseRawIRCUser,
+  connectLoopback,
+  until,
+} from "@twisted-ts/testing-helpers/loopback";
+
+export { until };
 
 /** The app's directory. */
 export const APP = fileURLToPath(new URL("..", import.meta.url));
@@ -32,19 +39,6 @@ export function usersFile(users: Readonly<Record<string, string>>): string {
       .join(""),
   );
   return path;
-}
-
-/** Poll `ready` every 10 ms until it is true; throw `what()` after `timeoutMs`. */
-export async function until(
-  ready: () => boolean,
-  timeoutMs: number,
-  what: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** Send `text` to 127.0.0.1:`port` and read until the server closes: a raw finger or setter. */
@@ -94,56 +88,11 @@ export async function httpsGet(url: string, ca: string): Promise<{ status: numbe
   });
 }
 
-/** An IRC user on a raw socket: an independent client to ask the bot. */
-export class RawIRCUser {
-  /** Every line received, without its ending. */
-  readonly lines: string[] = [];
-  private partial = "";
-
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding("utf8");
-    socket.on("data", (text: string) => {
-      const parts = (this.partial + text).split("\r\n");
-      this.partial = parts.pop() ?? "";
-      for (const line of parts) {
-        this.lines.push(line);
-        if (line.startsWith("PING ")) this.send(`PONG ${line.slice(5)}`);
-      }
-    });
-    socket.on("error", () => {});
-  }
-
+/** A raw-socket IRC user (the shared one) that can also ask the finger bot and use ISON. */
+export class RawIRCUser extends BaseRawIRCUser {
   /** Connect to 127.0.0.1:`port` and register as `nick`; resolves after 001. */
-  static async signOn(port: number, nick: string): Promise<RawIRCUser> {
-    const socket = netConnect(port, "127.0.0.1");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
-    const user = new RawIRCUser(socket);
-    user.send(`NICK ${nick}`);
-    user.send(`USER ${nick} 0 * :${nick}`);
-    await user.waitFor(/^:\S+ 001 /);
-    return user;
-  }
-
-  /** Send one line (CRLF added). */
-  send(line: string): void {
-    this.socket.write(`${line}\r\n`);
-  }
-
-  /** Wait for a received line matching `pattern`; returns it. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    let found: string | undefined;
-    await until(
-      () => {
-        found = this.lines.find((line) => pattern.test(line));
-        return found !== undefined;
-      },
-      timeoutMs,
-      () => `a line matching ${pattern}; got:\n${this.lines.join("\n")}`,
-    );
-    return found as string;
+  static override async signOn(port: number, nick: string): Promise<RawIRCUser> {
+    return new RawIRCUser(await connectLoopback(port)).register(nick);
   }
 
   /**
@@ -182,11 +131,5 @@ export class RawIRCUser {
       () => "an ISON answer",
     );
     return new RegExp(`[: ]${nick}(\\s|$)`, "i").test((line as string).split(" 303 ")[1] ?? "");
-  }
-
-  /** Send QUIT and close. */
-  close(): void {
-    if (!this.socket.destroyed) this.socket.end("QUIT :bye\r\n");
-    this.socket.destroySoon();
   }
 }

@@ -7,6 +7,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, connect as netConnect, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { RawIRCUser, until } from "@twisted-ts/testing-helpers/loopback";
+
+export { RawIRCUser, until };
 
 /** The app's directory. */
 export const APP = fileURLToPath(new URL("..", import.meta.url));
@@ -22,19 +25,6 @@ export const ASCTIME =
 export const stamped = (body: string): RegExp => new RegExp(`^${TIME} ${body}$`);
 /** A whole log line: the time prefix, then exactly `text`. */
 export const said = (text: string): RegExp => stamped(text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
-
-/** Poll `ready` every 10 ms until it returns true; throw `what()` after `timeoutMs`. */
-export async function until(
-  ready: () => boolean,
-  timeoutMs: number,
-  what: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** The lines of a log file, or none while it does not exist. */
 export function logLines(path: string): string[] {
@@ -55,65 +45,6 @@ export async function waitForLog(
     () => `${count} log line(s) matching ${pattern} in:\n${logLines(path).join("\n")}`,
   );
   return logLines(path);
-}
-
-/** An IRC user written on a raw socket: an independent client for the bot to talk to. */
-export class RawIRCUser {
-  /** Every line received, without its line ending. */
-  readonly lines: string[] = [];
-  private partial = "";
-
-  private constructor(private readonly socket: Socket) {
-    socket.setEncoding("utf8");
-    socket.on("data", (text: string) => {
-      const parts = (this.partial + text).split("\r\n");
-      this.partial = parts.pop() ?? "";
-      for (const line of parts) {
-        this.lines.push(line);
-        if (line.startsWith("PING ")) this.send(`PONG ${line.slice(5)}`);
-      }
-    });
-    socket.on("error", () => {});
-  }
-
-  /** Connect to 127.0.0.1:`port` and register as `nick`; resolves after 001. */
-  static async signOn(port: number, nick: string): Promise<RawIRCUser> {
-    const socket = netConnect(port, "127.0.0.1");
-    await new Promise<void>((resolve, reject) => {
-      socket.once("connect", resolve);
-      socket.once("error", reject);
-    });
-    const user = new RawIRCUser(socket);
-    user.send(`NICK ${nick}`);
-    user.send(`USER ${nick} 0 * :${nick}`);
-    await user.waitFor(/^:\S+ 001 /);
-    return user;
-  }
-
-  /** Send one line (CRLF added). */
-  send(line: string): void {
-    this.socket.write(`${line}\r\n`);
-  }
-
-  /** Wait for a received line matching `pattern` (from the start); returns it. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    let found: string | undefined;
-    await until(
-      () => {
-        found = this.lines.find((line) => pattern.test(line));
-        return found !== undefined;
-      },
-      timeoutMs,
-      () => `a line matching ${pattern}; got:\n${this.lines.join("\n")}`,
-    );
-    return found as string;
-  }
-
-  /** Send QUIT and close the socket. */
-  close(): void {
-    if (!this.socket.destroyed) this.socket.end("QUIT :bye\r\n");
-    this.socket.destroySoon();
-  }
 }
 
 /**

@@ -99,3 +99,75 @@ export class LineClient {
     );
   }
 }
+
+/** A TCP connection to 127.0.0.1:`port`, once it is established. */
+export async function connectLoopback(port: number): Promise<Socket> {
+  const socket = netConnect(port, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("error", reject);
+  });
+  return socket;
+}
+
+/**
+ * An IRC user written on a raw socket, answering PING: an independent client for tests to talk
+ * to bots and servers with.
+ */
+export class RawIRCUser {
+  /** Every line received, without its line ending. */
+  readonly lines: string[] = [];
+  private partial = "";
+
+  /** @param socket - a connected socket (see {@link connectLoopback}). */
+  constructor(protected readonly socket: Socket) {
+    socket.setEncoding("utf8");
+    socket.on("data", (text: string) => {
+      const parts = (this.partial + text).split("\r\n");
+      this.partial = parts.pop() ?? "";
+      for (const line of parts) {
+        this.lines.push(line);
+        if (line.startsWith("PING ")) this.send(`PONG ${line.slice(5)}`);
+      }
+    });
+    socket.on("error", () => {});
+  }
+
+  /** Connect to 127.0.0.1:`port` and register as `nick`; resolves after 001. */
+  static async signOn(port: number, nick: string): Promise<RawIRCUser> {
+    return new RawIRCUser(await connectLoopback(port)).register(nick);
+  }
+
+  /** Send NICK and USER, and wait for 001. */
+  async register(nick: string): Promise<this> {
+    this.send(`NICK ${nick}`);
+    this.send(`USER ${nick} 0 * :${nick}`);
+    await this.waitFor(/^:\S+ 001 /);
+    return this;
+  }
+
+  /** Send one line (CRLF added). */
+  send(line: string): void {
+    this.socket.write(`${line}\r\n`);
+  }
+
+  /** Wait for a received line matching `pattern`; returns it. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    let found: string | undefined;
+    await until(
+      () => {
+        found = this.lines.find((line) => pattern.test(line));
+        return found !== undefined;
+      },
+      timeoutMs,
+      () => `a line matching ${pattern}; got:\n${this.lines.join("\n")}`,
+    );
+    return found as string;
+  }
+
+  /** Send QUIT and close the socket. */
+  close(): void {
+    if (!this.socket.destroyed) this.socket.end("QUIT :bye\r\n");
+    this.socket.destroySoon();
+  }
+}
